@@ -7,8 +7,8 @@ draws the same figure on the Chinese and the English site.
 from __future__ import annotations
 
 import functools
-from importlib import resources
 from collections.abc import Sequence
+from importlib import resources
 
 import matplotlib.pyplot as plt
 import torch

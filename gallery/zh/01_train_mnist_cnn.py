@@ -35,7 +35,9 @@ test_set = mnist_tensors("test")
 train_loader = tensor_loader(*train_set, batch_size=128, shuffle=True, seed=0)
 val_loader = tensor_loader(*val_set, batch_size=1000)
 test_loader = tensor_loader(*test_set, batch_size=1000)
-print(f"train {len(train_set[1])}, validation {len(val_set[1])}, test {len(test_set[1])}")
+splits = {"train": train_set, "val": val_set, "test": test_set}
+for name, (images, labels) in splits.items():
+    print(f"{name:>5}: {len(labels):>6} images of shape {tuple(images.shape[1:])}")
 
 # %%
 # 模型与优化器
