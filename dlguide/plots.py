@@ -73,10 +73,23 @@ def plot_history(history: History, *, title: str | None = None):
     columns = 2 if history.val_accuracy else 1
     figure, axes = plt.subplots(1, columns, figsize=(4.5 * columns, 3.2), squeeze=False)
     epochs = range(1, len(history.train_loss) + 1)
-    axes[0, 0].plot(epochs, history.train_loss, marker="o")
+    if history.batch_loss:
+        # Each batch at its place in training, in epochs; a running mean over
+        # about a twentieth of an epoch smooths the noise of single batches.
+        per_epoch = len(history.batch_loss) / len(history.train_loss)
+        window = max(1, round(per_epoch / 20))
+        losses = torch.tensor(history.batch_loss)
+        smoothed = losses.unfold(0, window, 1).mean(dim=1) if window > 1 else losses
+        positions = (torch.arange(len(smoothed)) + window) / per_epoch
+        axes[0, 0].plot(positions, smoothed, linewidth=1, label="每批量 per batch")
+    axes[0, 0].plot(epochs, history.train_loss, marker="o", label="每轮平均 epoch mean")
     axes[0, 0].set(xlabel="轮 epoch", ylabel="训练损失 training loss")
+    if history.batch_loss:
+        axes[0, 0].set_yscale("log")
+        axes[0, 0].legend()
     if history.val_accuracy:
-        axes[0, 1].plot(epochs, [100 * a for a in history.val_accuracy], marker="o")
+        axes[0, 1].plot(epochs, [100 * a for a in history.val_accuracy], marker="o",
+                        color="tab:green")
         axes[0, 1].set(xlabel="轮 epoch", ylabel="验证准确率 validation accuracy (%)")
     for axis in axes.flat:
         axis.xaxis.get_major_locator().set_params(integer=True)
