@@ -111,6 +111,9 @@ def settings(language: str, project: str) -> dict:
         "intersphinx_mapping": {},
         # Doctest builder --------------------------------------------------------
         "doctest_global_setup": "import torch",
+        # Only the pages' {doctest} blocks: the >>> examples of dlguide's
+        # docstrings, pulled in by autodoc, run under pytest instead.
+        "doctest_test_doctest_blocks": "",
         # HTML -----------------------------------------------------------------
         "html_theme": "furo",
         "html_title": project,
