@@ -560,13 +560,13 @@ def _torchrun_commands(target: str, run_dir: Path, nnodes: int,
         # --standalone: a rendezvous on this machine, on a port the OS picks.
         return [[*torchrun, "--standalone", f"--nproc-per-node={nproc_per_node}",
                  *entry]]
+    # One job id and one endpoint for all agents: that is how they find each other.
     endpoint = f"127.0.0.1:{free_port()}"
-    return [
-        [*torchrun, f"--nnodes={nnodes}", f"--nproc-per-node={nproc_per_node}",
-         "--rdzv-backend=c10d", f"--rdzv-endpoint={endpoint}",
-         f"--rdzv-id=dlguide-{os.getpid()}-{time.time_ns()}", *entry]
-        for _ in range(nnodes)
-    ]
+    job_id = f"dlguide-{os.getpid()}-{time.time_ns()}"
+    command = [*torchrun, f"--nnodes={nnodes}", f"--nproc-per-node={nproc_per_node}",
+               "--rdzv-backend=c10d", f"--rdzv-endpoint={endpoint}",
+               f"--rdzv-id={job_id}", *entry]
+    return [list(command) for _ in range(nnodes)]
 
 
 # torchrun's failure summary; the rank that failed first follows "Root Cause".
