@@ -595,6 +595,8 @@ def _read_rank(run_dir: Path, rank: int) -> tuple[RankResult, float | None]:
 
 def _stop(processes: list[subprocess.Popen], run_dir: Path) -> None:
     """Stop the torchrun agents and every rank they started, SIGKILL if need be."""
+    if all(process.poll() is not None for process in processes):
+        return  # an agent that has exited has already ended its ranks
     rank_pids = [int(path.read_text()) for path in run_dir.glob("rank*.pid")]
     for death_signal, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
         for pid in [process.pid for process in processes if process.poll() is None]:
