@@ -196,3 +196,18 @@ def test_distributed_accuracy_equals_single_process_accuracy(tmp_path):
     assert 0 < expected_correct < num_test  # counts that could have differed
     assert "exact shard" in result.logs(ranks=[2])
     assert os.path.exists(checkpoint)
+
+
+# launch: two torchrun agents, as two machines ------------------------------------
+
+
+def test_two_agents_meet_in_one_group_with_node_ranks_0_and_1():
+    result = launch("dlguide.distributed:rank_report", world_size=2, nnodes=2,
+                    timeout=120)
+    assert len(result.commands) == 2
+    assert result.commands[0] == result.commands[1]  # the same command on each node
+    assert "--rdzv-backend=c10d" in result.commands[0]
+    reports = result.values
+    assert [report["rank"] for report in reports] == [0, 1]
+    assert sorted(report["node_rank"] for report in reports) == ["0", "1"]
+    assert all(report["rank_sum"] == 1 for report in reports)
