@@ -182,20 +182,24 @@ def reader(open_reader) -> Reader:
 @pytest.fixture(scope="session")
 def screenshots(html_root: Path) -> Path:
     """An empty ``build/screenshots/`` for this run's pictures."""
-    folder = html_root.parent / "screenshots"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    return folder
+    shutil.rmtree(site.SCREENSHOTS, ignore_errors=True)
+    site.SCREENSHOTS.mkdir(parents=True)
+    return site.SCREENSHOTS
 
 
-EXTERNAL_LINKS = pytest.StashKey[list[str]]()
+EXTERNAL_LINKS_FOUND = pytest.StashKey[list[str]]()
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     """Print the external links the link check listed (they are not fetched)."""
-    lines = config.stash.get(EXTERNAL_LINKS, None)
+    lines = config.stash.get(EXTERNAL_LINKS_FOUND, None)
     if lines is None:
         return
-    terminalreporter.section(f"external links, not fetched ({len(lines)})")
+    pages_of: dict[str, list[str]] = {}
     for line in lines:
-        terminalreporter.write_line(line)
+        url, page = line.split("\t")
+        pages_of.setdefault(url, []).append(page)
+    terminalreporter.section(f"external links, not fetched ({len(pages_of)})")
+    for url, pages in sorted(pages_of.items()):
+        terminalreporter.write_line(f"{url}  ({len(pages)} pages, e.g. {pages[0]})")
+    terminalreporter.write_line(f"one line per page: {site.EXTERNAL_LINKS}")

@@ -14,9 +14,11 @@ from pathlib import Path
 
 __all__ = [
     "BUILD",
+    "EXTERNAL_LINKS",
     "HTML",
     "LANGUAGES",
     "ROOT",
+    "SCREENSHOTS",
     "ParsedPage",
     "example_pages",
     "pages",
@@ -26,6 +28,9 @@ __all__ = [
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = Path(os.environ.get("DLGUIDE_BUILD", ROOT / "build"))
 HTML = BUILD / "html"
+SCREENSHOTS = BUILD / "screenshots"
+EXTERNAL_LINKS = BUILD / "external-links.txt"
+"""The link check's list of external links, one ``url<TAB>page`` a line."""
 LANGUAGES = ("zh", "en")
 
 NOT_PAGES = {"_static", "_sources", "_images", "_downloads"}

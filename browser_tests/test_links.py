@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from browser_tests import site
-from browser_tests.conftest import EXTERNAL_LINKS
+from browser_tests.conftest import EXTERNAL_LINKS_FOUND
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp")
 
@@ -66,7 +66,7 @@ def test_internal_links_and_anchors_resolve(html_files, html_root):
     assert not broken, f"{len(broken)} broken links:\n" + "\n".join(sorted(broken))
 
 
-def test_external_links_are_listed(html_files, html_root, request):
+def test_external_links_are_listed(html_files, request):
     """Not fetched (the build machine has no network): written down for a person."""
     found = sorted(
         {
@@ -76,10 +76,11 @@ def test_external_links_are_listed(html_files, html_root, request):
             if _is_external(url)
         }
     )
-    listing = html_root.parent / "external-links.txt"
-    listing.write_text("".join(line + "\n" for line in found), encoding="utf-8")
-    request.config.stash[EXTERNAL_LINKS] = found
-    assert listing.read_text(encoding="utf-8").count("\n") == len(found)
+    site.EXTERNAL_LINKS.write_text(
+        "".join(line + "\n" for line in found), encoding="utf-8"
+    )
+    request.config.stash[EXTERNAL_LINKS_FOUND] = found
+    assert site.EXTERNAL_LINKS.read_text(encoding="utf-8").count("\n") == len(found)
 
 
 def _says_nothing(alt: str | None) -> bool:

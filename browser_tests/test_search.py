@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 TENSORS_PAGE = "02-tensors.html"
 """The one page named here: the chapter every other one builds on."""
@@ -14,10 +15,16 @@ TENSORS_PAGE = "02-tensors.html"
 def test_search_lists_the_tensors_page(reader, language, term):
     path = f"{language}/search.html?q={quote(term)}"
     page = reader.open(path, wait_until="load")
-    # Sphinx fills the summary line only once every result is on the page.
-    page.wait_for_function(
-        "document.querySelector('#search-results .search-summary')?.innerText"
-    )
+    try:
+        # Sphinx fills the summary line only once every result is on the page.
+        page.wait_for_function(
+            "document.querySelector('#search-results .search-summary')?.innerText",
+            timeout=20_000,
+        )
+    except PlaywrightTimeoutError:
+        pytest.fail(
+            f"searching {term!r} on {path} never finished: {reader.problems[path]}"
+        )
     results = page.locator("#search-results ul.search li a").evaluate_all(
         "links => links.map(link => link.getAttribute('href'))"
     )
