@@ -83,9 +83,10 @@ class ParsedPage:
     figures: list[tuple[str, str | None]] = field(default_factory=list)
     """``(src, alt)`` of every ``<img>`` inside the page's ``<article>``.
 
-    Gallery thumbnails are left out: sphinx-gallery gives them an empty alt on
-    purpose, as the example's title is written right under each one, and an
-    empty alt is how HTML marks an image that repeats nearby text.
+    Two kinds are left out. Gallery thumbnails: sphinx-gallery gives them an
+    empty alt on purpose, as the example's title is written right under each
+    one, and an empty alt is how HTML marks an image that repeats nearby text.
+    And the module index's ``toggler`` icons, which are controls, not figures.
     """
 
 
@@ -122,7 +123,12 @@ class _Collector(HTMLParser):
             fetched = bool(LOADING_RELS & set(values.get("rel", "").lower().split()))
         if fetched:
             self.page.loads += [(tag, url) for url in urls]
-        if tag == "img" and self.articles_open and self.thumbnail_depth is None:
+        if (
+            tag == "img"
+            and self.articles_open
+            and self.thumbnail_depth is None
+            and "toggler" not in values.get("class", "").split()
+        ):
             self.page.figures.append((values.get("src", ""), dict(attrs).get("alt")))
 
     def handle_startendtag(self, tag, attrs) -> None:
