@@ -36,6 +36,9 @@ LANGUAGES = ("zh", "en")
 NOT_PAGES = {"_static", "_sources", "_images", "_downloads"}
 """Folders of the build that hold assets, not pages a reader opens."""
 
+VERBATIM = {"pre", "script", "style", "textarea"}
+"""Elements whose text is code or data, not prose."""
+
 LOADING_RELS = {"stylesheet", "preload", "modulepreload", "icon", "manifest"}
 """``<link rel>`` values that make the browser fetch the ``href``."""
 
@@ -80,6 +83,8 @@ class ParsedPage:
     """``(tag, url)`` of every ``href``, ``src`` and ``srcset`` entry."""
     loads: list[tuple[str, str]] = field(default_factory=list)
     """``(tag, url)`` of what the browser fetches: scripts, styles, images, ..."""
+    prose: list[str] = field(default_factory=list)
+    """Text of the ``<article>`` outside code blocks, scripts and styles."""
     figures: list[tuple[str, str | None]] = field(default_factory=list)
     """``(src, alt)`` of every ``<img>`` inside the page's ``<article>``.
 
@@ -96,6 +101,7 @@ class _Collector(HTMLParser):
         self.page = ParsedPage()
         self.articles_open = 0
         self.divs_open = 0
+        self.verbatim_open = 0
         self.thumbnail_depth: int | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -106,6 +112,8 @@ class _Collector(HTMLParser):
             self.page.ids.add(values["name"])
         if tag == "article":
             self.articles_open += 1
+        if tag in VERBATIM:
+            self.verbatim_open += 1
         if tag == "div":
             self.divs_open += 1
             classes = values.get("class", "").split()
@@ -134,9 +142,15 @@ class _Collector(HTMLParser):
     def handle_startendtag(self, tag, attrs) -> None:
         self.handle_starttag(tag, attrs)
 
+    def handle_data(self, data: str) -> None:
+        if self.articles_open and not self.verbatim_open:
+            self.page.prose.append(data)
+
     def handle_endtag(self, tag: str) -> None:
         if tag == "article":
             self.articles_open -= 1
+        if tag in VERBATIM:
+            self.verbatim_open -= 1
         if tag == "div":
             if self.divs_open == self.thumbnail_depth:
                 self.thumbnail_depth = None

@@ -124,3 +124,19 @@ def test_nothing_is_loaded_from_off_site(html_files):
     assert not offsite, "pages that would fetch from the network:\n" + "\n".join(
         offsite
     )
+
+
+def test_no_raw_markup_shows_in_the_text(html_files):
+    """A reST literal that docutils did not close shows its backquotes.
+
+    That happens when the two closing backquotes are followed by a character
+    docutils does not accept there, such as a full-width parenthesis; an
+    escaped space (a backslash and a space) between them fixes it.
+    """
+    leaks = [
+        f"{_name(source)}: {text.strip()!r}"
+        for source in html_files
+        for text in site.parse(source).prose
+        if "``" in text
+    ]
+    assert not leaks, "raw reST markup in the rendered text:\n" + "\n".join(leaks)
