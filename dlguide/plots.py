@@ -100,10 +100,13 @@ def plot_history(history: History, *, title: str | None = None):
     return figure
 
 
-def plot_confusion_matrix(matrix: torch.Tensor, *, class_names: Sequence[str] = ()):
+def plot_confusion_matrix(
+    matrix: torch.Tensor, *, class_names: Sequence[str] = (), title: str | None = None
+):
     """Draw a confusion matrix as a heat map with the counts written in.
 
-    Rows are true classes, columns predicted ones.
+    Rows are true classes, columns predicted ones. The ``title``, when given,
+    also becomes the figure's alt text on the site.
 
     Examples
     --------
@@ -130,6 +133,8 @@ def plot_confusion_matrix(matrix: torch.Tensor, *, class_names: Sequence[str] = 
     axis.set(xticks=range(num_classes), yticks=range(num_classes),
              xticklabels=names, yticklabels=names,
              xlabel="预测类别 predicted class", ylabel="真实类别 true class")
+    if title:
+        axis.set_title(title)
     figure.tight_layout()
     return figure
 
@@ -140,6 +145,7 @@ def plot_digits(
     predicted_labels: Sequence[int] | None = None,
     *,
     columns: int = 8,
+    title: str | None = None,
 ):
     """Draw a grid of digit images, titled with their true (and predicted) labels.
 
@@ -167,9 +173,11 @@ def plot_digits(
         if index >= count:
             continue
         axis.imshow(images[index].detach().cpu().reshape(28, 28).numpy(), cmap="gray_r")
-        title = f"真 true {int(true_labels[index])}"
+        caption = f"真 true {int(true_labels[index])}"
         if predicted_labels is not None:
-            title += f" → 预测 pred {int(predicted_labels[index])}"
-        axis.set_title(title, fontsize=7)
+            caption += f" → 预测 pred {int(predicted_labels[index])}"
+        axis.set_title(caption, fontsize=7)
+    if title:
+        figure.suptitle(title)
     figure.tight_layout()
     return figure

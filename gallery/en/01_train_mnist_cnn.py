@@ -92,7 +92,7 @@ print(f"test accuracy on all {len(test_set[1])} images: {100 * test_accuracy:.2f
 # Learning curves
 # ---------------
 
-figure = plot_history(history)
+figure = plot_history(history, title="学习曲线 learning curves")
 
 # %%
 # The training loss drops sharply in the second epoch and the validation accuracy

@@ -2,8 +2,8 @@
 Reading the results on MNIST
 ============================
 
-A model at about 99 % accuracy still leaves questions: **how** did it learn, and
-**where** does it go wrong? This example draws the learning curves, the confusion
+A model at about 99 % accuracy still leaves questions: how did it learn, and where
+does it go wrong? This example draws the learning curves, the confusion
 matrix on the test set and the misclassified test images, each followed by a
 sentence that reads it.
 
@@ -40,7 +40,7 @@ model, history = train_mnist_cnn(log_every=200)
 # On the left, the training loss of every batch (log scale, as a running mean) and
 # each epoch's mean; on the right, the validation accuracy after each epoch.
 
-figure = plot_history(history)
+figure = plot_history(history, title="学习曲线 learning curves")
 
 # %%
 # The loss falls fastest in the first fraction of the first epoch and slowly after
@@ -59,7 +59,7 @@ test_images, test_labels = mnist_tensors("test")
 test_loader = tensor_loader(test_images, test_labels, batch_size=1000)
 predictions, labels = predict(model, test_loader)
 matrix = confusion_matrix(predictions, labels, num_classes=10)
-figure = plot_confusion_matrix(matrix)
+figure = plot_confusion_matrix(matrix, title="测试集混淆矩阵 test confusion matrix")
 
 # %%
 # The diagonal holds the correct counts (in blue); every other cell is a mistake,
@@ -90,7 +90,12 @@ print(f"overall: {100 * matrix.diagonal().sum().item() / matrix.sum().item():.2f
 wrong = torch.nonzero(predictions != labels).flatten()
 print(f"{len(wrong)} of {len(labels)} test images are misclassified")
 shown = wrong[:24]
-figure = plot_digits(test_images[shown], labels[shown], predictions[shown])
+figure = plot_digits(
+    test_images[shown],
+    labels[shown],
+    predictions[shown],
+    title="分错的测试图像 misclassified test images",
+)
 
 # %%
 # Many of them would puzzle a person too: broken strokes, hurried writing, or a

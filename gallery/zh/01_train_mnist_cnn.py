@@ -85,7 +85,7 @@ print(f"test accuracy on all {len(test_set[1])} images: {100 * test_accuracy:.2f
 # 学习曲线
 # --------
 
-figure = plot_history(history)
+figure = plot_history(history, title="学习曲线 learning curves")
 
 # %%
 # 训练损失在第二轮明显下降，验证准确率随之上升：学习率在第二轮逐渐降到接近零，

@@ -2,7 +2,7 @@
 解读 MNIST 上的结果
 ===================
 
-训练出一个准确率在 99% 上下的模型之后，还要看它**怎样**学会、**在哪里**出错。
+训练出一个准确率在 99% 上下的模型之后，还要看它怎样学会、在哪里出错。
 本例画出学习曲线、测试集上的混淆矩阵和被分错的测试图像，每张图后面都有一句解读。
 
 **你将学到：** 怎样读学习曲线和混淆矩阵，怎样找出并查看分错的样本。
@@ -33,7 +33,7 @@ model, history = train_mnist_cnn(log_every=200)
 #
 # 左图是每个批量的训练损失（对数坐标，取滑动平均）和每轮的平均值，右图是每轮结束时的验证准确率。
 
-figure = plot_history(history)
+figure = plot_history(history, title="学习曲线 learning curves")
 
 # %%
 # 损失在第一轮的前几分之一里下降得最快，之后缓慢下降；第二轮学习率降到接近零，损失的波动也随之变小。
@@ -49,7 +49,7 @@ test_images, test_labels = mnist_tensors("test")
 test_loader = tensor_loader(test_images, test_labels, batch_size=1000)
 predictions, labels = predict(model, test_loader)
 matrix = confusion_matrix(predictions, labels, num_classes=10)
-figure = plot_confusion_matrix(matrix)
+figure = plot_confusion_matrix(matrix, title="测试集混淆矩阵 test confusion matrix")
 
 # %%
 # 对角线上是分对的个数（蓝色），其余格子是错误，颜色越深错得越多。
@@ -77,7 +77,12 @@ print(f"overall: {100 * matrix.diagonal().sum().item() / matrix.sum().item():.2f
 wrong = torch.nonzero(predictions != labels).flatten()
 print(f"{len(wrong)} of {len(labels)} test images are misclassified")
 shown = wrong[:24]
-figure = plot_digits(test_images[shown], labels[shown], predictions[shown])
+figure = plot_digits(
+    test_images[shown],
+    labels[shown],
+    predictions[shown],
+    title="分错的测试图像 misclassified test images",
+)
 
 # %%
 # 不少分错的图像连人也难以一眼认出：笔画残缺、写得很潦草，或者本身就像另一个数字。
