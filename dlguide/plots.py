@@ -128,8 +128,12 @@ def plot_confusion_matrix(
     for row in range(num_classes):
         for column in range(num_classes):
             count = int(matrix[row, column])
+            if row == column:
+                color = "tab:blue"
+            else:  # white on the darkest reds, where black would vanish
+                color = "white" if count > vmax / 2 else "black"
             axis.text(column, row, str(count), ha="center", va="center",
-                      fontsize=7, color="black" if row != column else "tab:blue")
+                      fontsize=7, color=color)
     axis.set(xticks=range(num_classes), yticks=range(num_classes),
              xticklabels=names, yticklabels=names,
              xlabel="预测类别 predicted class", ylabel="真实类别 true class")

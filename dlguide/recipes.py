@@ -33,9 +33,9 @@ def train_mnist_cnn(
     """Train :class:`~dlguide.models.TutorialCNN` on MNIST with the guide's recipe.
 
     AdamW (weight decay 1e-4) with a one-cycle learning rate that peaks at
-    ``lr``, stepped after every batch, on the 55,000 training images; the
-    validation accuracy is measured after every epoch. The test set is not
-    touched.
+    ``lr``, stepped after every batch, on the 55,000 training images, with the
+    model's weights in the ``channels_last`` memory format; the validation
+    accuracy is measured after every epoch. The test set is not touched.
 
     Parameters
     ----------
@@ -67,7 +67,9 @@ def train_mnist_cnn(
     train_loader = tensor_loader(images, labels, batch_size, shuffle=True, seed=seed)
     val_loader = tensor_loader(*mnist_tensors("val", root), batch_size=1000)
 
-    model = TutorialCNN()
+    # channels_last lets the CPU's convolution kernels (oneDNN) work on all the
+    # channels of one pixel together: about a tenth faster here, same results.
+    model = TutorialCNN().to(memory_format=torch.channels_last)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=lr, total_steps=num_epochs * len(train_loader)

@@ -10,11 +10,11 @@ page was computed in this build.
 **You will learn:** how to load MNIST, train a model and evaluate it correctly
 with ``dlguide``.
 
-**You need:** :doc:`../02-tensors`; about a minute of CPU time.
+**You need:** :doc:`../02-tensors`; less than a minute on two CPU cores.
 
 To finish within a minute on two CPU cores it trains for 2 epochs only, with a
-OneCycle learning-rate schedule to converge quickly; more epochs usually add a few
-tenths of a percentage point of test accuracy.
+OneCycle learning-rate schedule to converge quickly; full training would run more
+epochs and choose their number on the validation set.
 """
 
 # %%
@@ -49,10 +49,12 @@ for name, (images, labels) in splits.items():
 # -------------------
 #
 # The model is the original tutorial's network: two convolution layers, each
-# followed by pooling, then two fully connected layers. The optimizer is AdamW,
+# followed by pooling, then two fully connected layers. Its weights use the
+# ``channels_last`` memory format, so that the CPU's convolution kernels handle the
+# channels of one pixel together: same results, faster. The optimizer is AdamW,
 # with a OneCycle learning rate that rises then falls, stepped after every batch.
 
-model = TutorialCNN()
+model = TutorialCNN().to(memory_format=torch.channels_last)
 print(f"{count_parameters(model):,} parameters")
 
 num_epochs = 2

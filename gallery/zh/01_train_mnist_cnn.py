@@ -7,10 +7,10 @@
 
 **你将学到：** 怎样用 ``dlguide`` 加载 MNIST、训练并正确评估模型。
 
-**你需要：** :doc:`../02-tensors` 的内容；约一分钟的 CPU 时间。
+**你需要：** :doc:`../02-tensors` 的内容；在两核 CPU 上不到一分钟的时间。
 
 为了在两核 CPU 上一分钟内跑完，这里只训练 2 轮，并用 OneCycle 学习率调度加快收敛；
-训练更多轮通常能把测试准确率再提高零点几个百分点。
+完整的训练会多跑几轮，并在验证集上挑选轮数。
 """
 
 # %%
@@ -44,9 +44,11 @@ for name, (images, labels) in splits.items():
 # ------------
 #
 # 模型是原教程的网络：两个卷积层（各接池化层）加两个全连接层。
+# 权重改用 ``channels_last`` 内存格式，让 CPU 的卷积实现把同一像素的各个通道放在一起处理，
+# 结果不变，速度更快。
 # 优化器用 AdamW，学习率按 OneCycle 先升后降，每个批量更新一次。
 
-model = TutorialCNN()
+model = TutorialCNN().to(memory_format=torch.channels_last)
 print(f"{count_parameters(model):,} parameters")
 
 num_epochs = 2
