@@ -51,7 +51,7 @@ for name, (images, labels) in splits.items():
 # The model is the original tutorial's network: two convolution layers, each
 # followed by pooling, then two fully connected layers. Its weights use the
 # ``channels_last`` memory format, so that the CPU's convolution kernels handle the
-# channels of one pixel together: same results, faster. The optimizer is AdamW,
+# channels of one pixel together: the same computation, faster. The optimizer is AdamW,
 # with a OneCycle learning rate that rises then falls, stepped after every batch.
 
 model = TutorialCNN().to(memory_format=torch.channels_last)

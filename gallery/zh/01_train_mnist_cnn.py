@@ -45,7 +45,7 @@ for name, (images, labels) in splits.items():
 #
 # 模型是原教程的网络：两个卷积层（各接池化层）加两个全连接层。
 # 权重改用 ``channels_last`` 内存格式，让 CPU 的卷积实现把同一像素的各个通道放在一起处理，
-# 结果不变，速度更快。
+# 计算的内容不变，速度更快。
 # 优化器用 AdamW，学习率按 OneCycle 先升后降，每个批量更新一次。
 
 model = TutorialCNN().to(memory_format=torch.channels_last)
