@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+from collections import defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -153,6 +155,58 @@ def _language_switch(app, pagename, templatename, context, doctree) -> None:
     }
 
 
+_IMPORT = re.compile(r"from (dlguide(?:\.\w+)+) import (?:\(([^)]*)\)|([^\n]*))")
+_DOTTED = re.compile(r"\b(dlguide\.\w+\.\w+)\b")
+_USED_IN = {"zh": "用到它的页面：", "en": "Used in:"}
+
+
+def dlguide_names_used(source: str) -> set[str]:
+    """The full names of the dlguide objects a page or script imports or names.
+
+    Examples
+    --------
+    >>> page = (
+    ...     "from dlguide.data import (mnist_tensors,\\n    tensor_loader)\\n"
+    ...     "x = dlguide.evaluation.accuracy(model, loader)"
+    ... )
+    >>> for name in sorted(dlguide_names_used(page)):
+    ...     print(name)
+    dlguide.data.mnist_tensors
+    dlguide.data.tensor_loader
+    dlguide.evaluation.accuracy
+    """
+    names = set(_DOTTED.findall(source))
+    for module, in_parentheses, on_one_line in _IMPORT.findall(source):
+        imported = re.sub(r"#[^\n]*", "", in_parentheses or on_one_line)
+        names.update(f"{module}.{name}" for name in re.findall(r"\w+", imported))
+    return names
+
+
+def _pages_using_dlguide(app) -> None:
+    """Map every dlguide object to the pages and examples of this site that use it."""
+    language = app.config.dlguide_language
+    users = defaultdict(set)
+    sources = [
+        (path, path.relative_to(app.srcdir).with_suffix("").as_posix())
+        for path in Path(app.srcdir).glob("*.md")
+    ]
+    gallery = REPO / "gallery" / language
+    sources += [(path, f"examples/{path.stem}") for path in gallery.glob("*.py")]
+    for path, docname in sources:
+        for name in dlguide_names_used(path.read_text(encoding="utf-8")):
+            users[name].add(docname)
+    app.env.dlguide_users = users
+
+
+def _link_back(app, what, name, obj, options, lines) -> None:
+    """End each documented dlguide object with links to the pages that use it."""
+    docnames = getattr(app.env, "dlguide_users", {}).get(name)
+    if not docnames or what not in ("function", "class", "method", "data"):
+        return
+    links = ", ".join(f":doc:`/{docname}`" for docname in sorted(docnames))
+    lines.extend(["", f"{_USED_IN[app.config.dlguide_language]} {links}"])
+
+
 def _chinese_search_language():
     from sphinx.search.zh import SearchChinese
 
@@ -174,4 +228,7 @@ def setup(app) -> dict:
     app.add_config_value("dlguide_other_language", "en", "html")
     app.add_config_value("dlguide_language_names", LANGUAGES, "html")
     app.connect("html-page-context", _language_switch)
+    app.connect("builder-inited", _pages_using_dlguide)
+    # After napoleon (priority 500), so that the links follow its output.
+    app.connect("autodoc-process-docstring", _link_back, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
