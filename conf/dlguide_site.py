@@ -207,6 +207,11 @@ def _link_back(app, what, name, obj, options, lines) -> None:
     lines.extend(["", f"{_USED_IN[app.config.dlguide_language]} {links}"])
 
 
+def _reread_api_reference(app, env, added, changed, removed) -> list[str]:
+    """Read the API page at every build: its links follow the other pages."""
+    return ["api"] if "api" in env.found_docs else []
+
+
 def _chinese_search_language():
     from sphinx.search.zh import SearchChinese
 
@@ -229,6 +234,7 @@ def setup(app) -> dict:
     app.add_config_value("dlguide_language_names", LANGUAGES, "html")
     app.connect("html-page-context", _language_switch)
     app.connect("builder-inited", _pages_using_dlguide)
+    app.connect("env-get-outdated", _reread_api_reference)
     # After napoleon (priority 500), so that the links follow its output.
     app.connect("autodoc-process-docstring", _link_back, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
