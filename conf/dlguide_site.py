@@ -195,6 +195,8 @@ def _pages_using_dlguide(app) -> None:
     for path, docname in sources:
         for name in dlguide_names_used(path.read_text(encoding="utf-8")):
             users[name].add(docname)
+    # The environment is pickled between builds: compare with the last map.
+    app.env.dlguide_users_changed = users != getattr(app.env, "dlguide_users", None)
     app.env.dlguide_users = users
 
 
@@ -208,8 +210,10 @@ def _link_back(app, what, name, obj, options, lines) -> None:
 
 
 def _reread_api_reference(app, env, added, changed, removed) -> list[str]:
-    """Read the API page at every build: its links follow the other pages."""
-    return ["api"] if "api" in env.found_docs else []
+    """Read the API page again when the pages' use of dlguide has changed."""
+    if env.dlguide_users_changed and "api" in env.found_docs:
+        return ["api"]
+    return []
 
 
 def _chinese_search_language():
